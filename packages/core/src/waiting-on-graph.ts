@@ -1,0 +1,205 @@
+/**
+ * Dependency tracking for emitted symbols: LLVM's newer "WaitingOnGraph" behaviour.
+ *
+ * A symbol emitted while some of its dependencies are not yet emitted joins a {@link WaitNode}: a set of emitted
+ * symbols ("defs") that all wait on the same set of not-yet-emitted symbols ("deps"). Nodes only ever wait on
+ * symbols that have not been emitted: when a dependency is emitted but is itself still waiting, the dependant takes
+ * over its waits instead (transitively). When a dependency becomes Ready it drops out of every wait set, and nodes
+ * left with nothing to wait on become Ready, cascading. Nodes that wait on exactly the same single symbol are
+ * coalesced, so chains and rings of N symbols cost O(N) rather than O(N^2).
+ *
+ * Improvement over LLVM (its quirk Q8): when an emitted-but-waiting symbol fails (e.g. its tracker is removed), the
+ * nodes that took over its waits fail as well, since their code depends on the failed code.
+ * @internal
+ */
+import { JITSymbolFlags } from './symbol-flags.js';
+import { SymbolState } from './symbol-state.js';
+import type { SymbolTableEntry } from './symbol-table-entry.js';
+
+/** A set of emitted symbols waiting on the same set of not-yet-emitted symbols. @internal */
+export class WaitNode {
+  readonly defs = new Set<SymbolTableEntry>();
+  readonly deps = new Set<SymbolTableEntry>();
+  /** Set when this node was merged into another. */
+  mergedInto: WaitNode | null = null;
+}
+
+/** What an emit changed: symbols that became Ready, and symbols that were emitted but still wait. @internal */
+export interface GraphChanges {
+  ready: SymbolTableEntry[];
+  emitted: SymbolTableEntry[];
+}
+
+function rep(node: WaitNode): WaitNode {
+  let n = node;
+  while (n.mergedInto) n = n.mergedInto;
+  // path compression
+  let m = node;
+  while (m.mergedInto && m.mergedInto !== n) {
+    const next: WaitNode = m.mergedInto;
+    m.mergedInto = n;
+    m = next;
+  }
+  return n;
+}
+
+function merge(a: WaitNode, b: WaitNode): WaitNode {
+  const [big, small] = a.defs.size >= b.defs.size ? [a, b] : [b, a];
+  for (const e of small.defs) {
+    e.mi!.node = big;
+    big.defs.add(e);
+  }
+  for (const x of small.deps) {
+    const mi = x.mi!;
+    mi.dependants!.delete(small);
+    if (mi.soleWaiter === small) mi.soleWaiter = big;
+  }
+  small.defs.clear();
+  small.deps.clear();
+  small.mergedInto = big;
+  return big;
+}
+
+/** Merges `node` with the node that waits on exactly the same single symbol, if there is one. */
+function coalesce(node: WaitNode): WaitNode {
+  if (node.deps.size !== 1) return node;
+  const x: SymbolTableEntry = node.deps.values().next().value!;
+  const mi = x.mi!;
+  const other = mi.soleWaiter ? rep(mi.soleWaiter) : null;
+  if (other && other !== node && other.deps.size === 1 && other.deps.has(x)) return merge(other, node);
+  mi.soleWaiter = node;
+  return node;
+}
+
+function markReady(initial: Iterable<SymbolTableEntry>, out: GraphChanges): void {
+  const work = Array.from(initial);
+  while (work.length) {
+    const e = work.pop()!;
+    if (e.state === SymbolState.Ready) continue;
+    e.state = SymbolState.Ready;
+    out.ready.push(e);
+    const mi = e.mi;
+    if (!mi) continue;
+    mi.node = null;
+    mi.absorbers = null;
+    mi.soleWaiter = null;
+    const waiters = mi.dependants;
+    mi.dependants = null;
+    if (!waiters) continue;
+    for (const w of waiters) {
+      const n = rep(w);
+      if (!n.deps.delete(e)) continue;
+      if (n.deps.size === 0) {
+        for (const d of n.defs) work.push(d);
+        n.defs.clear();
+      } else {
+        coalesce(n);
+      }
+    }
+  }
+}
+
+/** `def` was just emitted and waits in `node`: nodes that waited on `def` take over `node`'s waits. */
+function propagateEmitted(def: SymbolTableEntry, node: WaitNode): void {
+  const mi = def.mi!;
+  const waiters = mi.dependants;
+  mi.dependants = null;
+  mi.soleWaiter = null;
+  if (!waiters) return;
+  for (const w of waiters) {
+    let n = rep(w);
+    n.deps.delete(def);
+    const m = rep(node);
+    if (n === m) continue;
+    for (const x of m.deps) {
+      if (!n.deps.has(x)) {
+        n.deps.add(x);
+        (x.mi!.dependants ??= new Set()).add(n);
+      }
+    }
+    (mi.absorbers ??= []).push(n);
+    n = coalesce(n);
+  }
+}
+
+/**
+ * Emits `defs` (one dependence group) whose dependencies are `deps`. Every dependency must be valid: present, not
+ * failed, in an open JITDylib (the caller checks). Dependencies on `defs` themselves are ignored.
+ */
+export function emitGroup(defs: readonly SymbolTableEntry[], deps: Iterable<SymbolTableEntry>, out: GraphChanges): void {
+  const defSet = defs.length > 1 ? new Set(defs) : null;
+  const single = defs[0];
+  const isDef = (e: SymbolTableEntry): boolean => (defSet ? defSet.has(e) : e === single);
+  const frontier = new Set<SymbolTableEntry>();
+  let absorbed: SymbolTableEntry[] | null = null;
+  for (const d of deps) {
+    if (d.state === SymbolState.Ready || isDef(d)) continue;
+    const waitingIn = d.mi?.node;
+    if (waitingIn) {
+      for (const x of rep(waitingIn).deps) if (!isDef(x)) frontier.add(x);
+      (absorbed ??= []).push(d);
+    } else {
+      frontier.add(d);
+    }
+  }
+  if (frontier.size === 0) {
+    markReady(defs, out);
+    return;
+  }
+  let node = new WaitNode();
+  for (const def of defs) {
+    node.defs.add(def);
+    def.materializingInfo().node = node;
+    def.state = SymbolState.Emitted;
+    out.emitted.push(def);
+  }
+  for (const x of frontier) {
+    node.deps.add(x);
+    (x.materializingInfo().dependants ??= new Set()).add(node);
+  }
+  if (absorbed) for (const d of absorbed) (d.mi!.absorbers ??= []).push(node);
+  node = coalesce(node);
+  for (const def of defs) propagateEmitted(def, node);
+}
+
+function detachNode(node: WaitNode): void {
+  for (const x of node.deps) {
+    const mi = x.mi;
+    if (!mi) continue;
+    mi.dependants?.delete(node);
+    if (mi.soleWaiter === node) mi.soleWaiter = null;
+  }
+  node.deps.clear();
+}
+
+/**
+ * Fails `initial` symbols and everything emitted that depends on them, transitively: each gets `HasError`, leaves
+ * the graph, and is passed to `onFailed` (which takes its queries). Symbols not yet emitted are unaffected until
+ * they try to emit.
+ */
+export function failSymbols(initial: Iterable<SymbolTableEntry>, onFailed: (e: SymbolTableEntry) => void): void {
+  const work = Array.from(initial);
+  while (work.length) {
+    const e = work.pop()!;
+    if (e.flags & JITSymbolFlags.HasError) continue;
+    e.flags |= JITSymbolFlags.HasError;
+    onFailed(e);
+    const mi = e.mi;
+    if (!mi) continue;
+    if (mi.node) {
+      const n = rep(mi.node);
+      n.defs.delete(e);
+      if (n.defs.size === 0) detachNode(n);
+      mi.node = null;
+    }
+    if (mi.absorbers) {
+      for (const a of mi.absorbers) work.push(...rep(a).defs);
+      mi.absorbers = null;
+    }
+    if (mi.dependants) {
+      for (const w of mi.dependants) work.push(...rep(w).defs);
+      mi.dependants = null;
+    }
+    mi.soleWaiter = null;
+  }
+}
