@@ -139,8 +139,13 @@ export class MaterializationResponsibility {
     this.checkTracker();
     const { jd, symbols } = this.state;
     jd.checkOpen();
+    // Groups may hold one-shot iterables (e.g. `map.keys()`): read each exactly once.
+    const normalized = groups.map((g) => ({
+      symbols: Array.from(g.symbols),
+      dependencies: Array.from(g.dependencies, ([depJD, names]) => [depJD, Array.from(names)] as const),
+    }));
     const grouped = new Set<string>();
-    for (const g of groups) {
+    for (const g of normalized) {
       for (const name of g.symbols) {
         this.ownedEntry(name, 'notifyEmitted');
         if (grouped.has(name)) throw new OrcError(`notifyEmitted: ${name} appears in more than one dependence group`);
@@ -166,7 +171,7 @@ export class MaterializationResponsibility {
     const fail = (defs: SymbolTableEntry[]): void => mergeFailure(failure, failEntries(defs));
     // 1. Groups with bad dependencies (removed, failed, or in a closed JITDylib) fail first.
     const toEmit: Array<[SymbolTableEntry[], SymbolTableEntry[]]> = [];
-    for (const g of groups) {
+    for (const g of normalized) {
       const defs: SymbolTableEntry[] = [];
       for (const name of g.symbols) {
         const e = live.get(name);

@@ -93,3 +93,20 @@ describe('smoke', () => {
     expect(errors.length).toBe(1);
   });
 });
+
+describe('notifyEmitted with one-shot iterables', () => {
+  it('reads each group once (map.keys() as symbols)', async () => {
+    const es = new ExecutionSession();
+    const jd = es.createJITDylib('main');
+    const table = new Map([['a', 1n], ['b', 2n]]);
+    jd.define(new SimpleMaterializationUnit(new Map([['a', X], ['b', X]]), {
+      materialize: (mr) => {
+        mr.notifyResolved(new Map([...table].map(([n, a]) => [n, { address: a, flags: X }])));
+        mr.notifyEmitted([{ symbols: table.keys(), dependencies: new Map([[jd, new Set<string>().values()]]) }]);
+      },
+    }));
+    const r = await es.lookup(jd, ['a', 'b']);
+    expect(r.get('a')!.address).toBe(1n);
+    expect(r.get('b')!.address).toBe(2n);
+  });
+});
