@@ -67,11 +67,8 @@ export class MemoryOnlyExecutorProcessControl implements ExecutorProcessControl 
       readBytes: async (address, size) => this.read(address, size),
       writeBytes: async (writes) => this.write(writes),
     };
-    const self = this;
     this.memoryManager = {
-      get pageSize() {
-        return self.pageSize;
-      },
+      pageSize: this.pageSize,
       reserve: async (size) => this.reserve(size),
       initialize: async (request) => this.initialize(request),
       deinitialize: async (handles) => this.deinitialize(handles),
