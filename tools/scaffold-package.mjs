@@ -51,8 +51,7 @@ write('tsconfig.build.json', {
   references: ours.map((d) => ({ path: rel(`packages/${d.slice('@orc-ts/'.length)}/tsconfig.build.json`) })),
 });
 write('tsconfig.json', {
-  extends: rel('tsconfig.base.json'),
-  compilerOptions: { noEmit: true, rootDir: rel('.') },
+  extends: rel('tsconfig.typecheck.json'),
   include: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts'],
 });
 write('vitest.config.ts', `import { defineOrcProject } from '${rel('vitest.shared.ts').replace(/\.ts$/, '.js')}';\n\nexport default defineOrcProject(import.meta.dirname);\n`);

@@ -236,7 +236,7 @@ class ObjectLinkingLayerJITLinkContext implements JITLinkContext {
   markLive(graph: LinkGraph): void {
     const owned = this.mr.getSymbols();
     const unexpected: string[] = [];
-    for (const s of Array.from(graph.definedSymbols())) {
+    for (const s of [...graph.definedSymbols(), ...graph.absoluteSymbols]) {
       if (!isPublished(s)) continue;
       if (owned.has(s.name!)) s.isLive = true;
       // A weak definition another unit won: becomes a reference to the winning definition.
