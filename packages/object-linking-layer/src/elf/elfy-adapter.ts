@@ -1,3 +1,4 @@
+/// <reference path="./elfy.d.ts" />
 import elfy from 'elfy';
 
 /** The file-header fields taken from elfy (all exact: 16/32-bit, or 64-bit values re-checked by the caller). */

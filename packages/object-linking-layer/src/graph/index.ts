@@ -12,3 +12,4 @@ export {
 export { JITLinkError } from './jitlink-error.js';
 export { pruneDeadCode } from './dead-strip.js';
 export { applyFixups, linkGraph, markAllSymbolsLive, type ExternalResolution, type JITLinkContext } from './link.js';
+export { defineSectionStartStopSymbols } from './section-start-stop.js';
