@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the ambient declaration of untyped elfy must travel with its only importer (also when compiled from another package)
 /// <reference path="./elfy.d.ts" />
 import elfy from 'elfy';
 
