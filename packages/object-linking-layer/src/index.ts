@@ -5,6 +5,8 @@
  * applies relocations through the registered target, and publishes the results through the ObjectLinkingLayer.
  * @packageDocumentation
  */
+import 'reflect-metadata';
+
 // link graphs and the generic linker
 export * from './graph/index.js';
 // the layer
@@ -16,6 +18,15 @@ export { computeExternalDependencies } from './layer/symbol-dependencies.js';
 // ELF to link graph
 export { buildElfLinkGraph, getElfObjectInterface, targetForObject } from './elf-graph/elf-link-graph-builder.js';
 export { ElfObjectFormat } from './elf-graph/elf-object-format.js';
+// dependency injection
+export {
+  JITLinkMemoryManagerToken,
+  LinkTargetToken,
+  ObjectFileFormatToken,
+  ObjectLinkingLayerPluginToken,
+  ObjectLinkingLayerToken,
+  registerObjectLinkingLayer,
+} from './di.js';
 // executors
 export {
   ExecutorCannotRunCode,

@@ -1,7 +1,189 @@
 /**
  * @orc-ts/target-aarch64: AArch64 relocations, stubs, trampolines and the Unicorn executor.
  *
- * The package is laid out but its API arrives with the linking work; nothing is exported yet.
+ * The AArch64 link target (relocation mapping, fixups, GOT/PLT, relaxation), stub and trampoline templates, the
+ * AArch64 operand decoder for `jitlink-check`, and the Unicorn-backed executor.
  * @packageDocumentation
  */
-export {};
+import 'reflect-metadata';
+
+// link target
+export { registerAArch64Target } from './di.js';
+export { AArch64LinkTarget } from './aarch64-link-target.js';
+export { buildGOTAndStubs } from './aarch64-table-managers.js';
+export { defineGlobalOffsetTable, getGlobalOffsetTableAddress, optimizeGOTAndStubs } from './aarch64-got-plt-optimization.js';
+// relocations, fixups and stubs
+export {
+  AArch64EdgeKind,
+  EDGE_KIND_INVALID,
+  EDGE_KIND_KEEP_ALIVE,
+  FIRST_RELOCATION_EDGE_KIND,
+  LAST_AARCH64_EDGE_KIND,
+  getEdgeKindName,
+  isAArch64EdgeKind,
+} from './aarch64-edge-kinds.js';
+export {
+  AARCH64_SUPPORTED_RELOCATIONS,
+  AArch64RelocationError,
+  InvalidRelocationTargetError,
+  UnsupportedRelocationError,
+  getAArch64RelocationName,
+  mapElfRelocation,
+  relocationNeedsInstructionWord,
+  type AArch64RelocationInfo,
+} from './aarch64-relocations.js';
+export {
+  NOP,
+  encodeADDImm64,
+  encodeADR,
+  encodeADRP,
+  encodeB,
+  encodeBL,
+  encodeBLR,
+  encodeBR,
+  encodeLDRLiteral,
+  encodeLDRUnsignedImm,
+  encodeMOVK,
+  encodeMOVZ,
+  encodeRET,
+  encodeSTPPreIndex64,
+  getMoveWide16Shift,
+  getPageOffset12Shift,
+  getRd,
+  getRn,
+  getRt,
+  isADDImm,
+  isADR,
+  isADRP,
+  isBL,
+  isBranchImm26,
+  isCompAndBranchImm19,
+  isCondBranchImm19,
+  isLDR64UnsignedImm,
+  isLDRLiteral,
+  isLoadStoreImm12,
+  isMoveWideImm16,
+  isTestAndBranchImm14,
+} from './aarch64-instructions.js';
+export { FixupError, type FixupErrorReason } from './aarch64-fixup-error.js';
+export { applyFixup, type FixupSite } from './aarch64-fixups.js';
+export {
+  BRANCH26_MAX_DISPLACEMENT,
+  BRANCH26_MIN_DISPLACEMENT,
+  NULL_POINTER,
+  POINTER_JUMP_STUB,
+  POINTER_JUMP_STUB_PLACEHOLDER_ADDRESS,
+  POINTER_PLACEHOLDER_ADDRESS,
+  POINTER_SIZE,
+  REENTRY_TRAMPOLINE,
+  STUB_SCRATCH_REGISTER,
+  branchVeneer,
+  branchVeneerSize,
+  createBlockContent,
+  isBranch26InRange,
+  pointerTo,
+  selectBranchVeneer,
+  type BlockTemplate,
+  type BranchVeneerForm,
+  type EdgeTemplate,
+} from './aarch64-stubs.js';
+export {
+  GLOBAL_OFFSET_TABLE_SYMBOL_NAME,
+  GOT_ENTRY,
+  GOT_SECTION_NAME,
+  PLT_STUB,
+  STUBS_SECTION_NAME,
+  canBypassStub,
+  getGOTTransformedKind,
+  needsPLTStub,
+  relaxGOTLoad,
+  type GOTLoadRelaxation,
+} from './aarch64-got-plt.js';
+// operand decoding
+export { AArch64OperandDecoder, AARCH64_DECODED_OPCODES, decodeAArch64Instruction } from './aarch64-operand-decoder.js';
+// unicorn
+export {
+  ARM64_EXCP_BKPT,
+  ARM64_EXCP_SWI,
+  ARM64_EXCP_UDEF,
+  Arm64Reg,
+  UC_ARCH_ARM64,
+  UC_CTL_IO_NONE,
+  UC_CTL_IO_READ,
+  UC_CTL_IO_READ_WRITE,
+  UC_CTL_IO_WRITE,
+  UC_CTL_REMOVE_CACHE_WORD,
+  UC_CTL_TB_FLUSH,
+  UC_CTL_TB_FLUSH_WORD,
+  UC_CTL_TB_REMOVE_CACHE,
+  UC_HOOK_BLOCK,
+  UC_HOOK_CODE,
+  UC_HOOK_INSN_INVALID,
+  UC_HOOK_INTR,
+  UC_HOOK_MEM_FETCH_PROT,
+  UC_HOOK_MEM_FETCH_UNMAPPED,
+  UC_HOOK_MEM_INVALID,
+  UC_HOOK_MEM_PROT,
+  UC_HOOK_MEM_READ_PROT,
+  UC_HOOK_MEM_READ_UNMAPPED,
+  UC_HOOK_MEM_UNMAPPED,
+  UC_HOOK_MEM_WRITE_PROT,
+  UC_HOOK_MEM_WRITE_UNMAPPED,
+  UC_MEM_FETCH_PROT,
+  UC_MEM_FETCH_UNMAPPED,
+  UC_MEM_READ_PROT,
+  UC_MEM_READ_UNMAPPED,
+  UC_MEM_WRITE_PROT,
+  UC_MEM_WRITE_UNMAPPED,
+  UC_MODE_ARM,
+  UC_MODE_LITTLE_ENDIAN,
+  UC_PROT_ALL,
+  UC_PROT_EXEC,
+  UC_PROT_NONE,
+  UC_PROT_READ,
+  UC_PROT_WRITE,
+  UC_QUERY_TIMEOUT,
+  UcErr,
+  bReg,
+  dReg,
+  formatProt,
+  hReg,
+  isVectorReg,
+  qReg,
+  sReg,
+  ucCtl,
+  ucErrName,
+  ucMemTypeName,
+  vReg,
+  wReg,
+  xReg,
+  type UcErrName,
+} from './unicorn/unicorn-constants.js';
+export {
+  UNICORN_SONAME,
+  UnicornUnavailable,
+  loadUnicorn,
+  unicornCandidates,
+  type UcCallbackPointer,
+  type UcHandle,
+  type UnicornCallbackTypes,
+  type UnicornLibrary,
+  type UnicornNative,
+  type UnicornVersion,
+} from './unicorn/unicorn-library.js';
+export {
+  UnicornEngine,
+  UnicornError,
+  UnicornFault,
+  type FaultInfo,
+  type FaultKind,
+  type HookKind,
+  type InterruptEvent,
+  type InvalidInstructionEvent,
+  type InvalidMemoryAccess,
+  type RunResult,
+  type StartOptions,
+  type StopReason,
+  type UnicornEngineOptions,
+  type UnicornHook,
+} from './unicorn/unicorn-engine.js';

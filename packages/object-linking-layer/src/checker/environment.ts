@@ -7,7 +7,7 @@
  */
 
 /** Byte order of data in the target's memory. */
-export type Endianness = 'little' | 'big';
+export type CheckerByteOrder = 'little' | 'big';
 
 /**
  * A registered piece of the linked program: a symbol, a section, a GOT entry or a stub (llvm-jitlink's
@@ -99,7 +99,7 @@ export function isRegisterOperand(operand: DecodedOperand): operand is { readonl
  * {@link CheckerEnvironment.readMemory} implementations.
  * @throws RangeError if the bytes do not extend that far.
  */
-export function readUnsignedInteger(bytes: Uint8Array, offset: number, size: number, endianness: Endianness): bigint {
+export function readUnsignedInteger(bytes: Uint8Array, offset: number, size: number, endianness: CheckerByteOrder): bigint {
   if (!Number.isInteger(offset) || offset < 0 || offset + size > bytes.length) {
     throw new RangeError(`cannot read ${size} bytes at offset ${offset} of a ${bytes.length}-byte buffer`);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 export {
-  type Endianness,
+  type CheckerByteOrder,
   type CheckerMemoryRegion,
   type CheckerEnvironment,
   type DecodedOperand,

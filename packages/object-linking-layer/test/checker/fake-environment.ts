@@ -8,7 +8,7 @@ import {
   readUnsignedInteger,
   type CheckerMemoryRegion,
   type DecodedInstruction,
-  type Endianness,
+  type CheckerByteOrder,
   type InstructionDecoder,
 } from '@orc-ts/object-linking-layer';
 
@@ -35,7 +35,7 @@ export interface FakeProgram {
   >;
   /** Extra memory contents (address -> bytes), e.g. GOT entries. */
   memory?: Array<[bigint, Uint8Array | number[]]>;
-  endianness?: Endianness;
+  endianness?: CheckerByteOrder;
   detectStubKind?: (stub: CheckerMemoryRegion) => string;
 }
 
@@ -48,7 +48,7 @@ export function words(...ws: number[]): Uint8Array {
 }
 
 /** Bytes of a 64-bit value in the given byte order. */
-export function u64(value: bigint, endianness: Endianness = 'little'): Uint8Array {
+export function u64(value: bigint, endianness: CheckerByteOrder = 'little'): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, value, endianness === 'little');
   return out;

@@ -1,4 +1,4 @@
-import { JITLinkError, type Block, type Edge, type LinkGraph, type LinkTarget, type PassConfiguration } from '@orc-ts/object-linking-layer';
+import { JITLinkError, type Block, type Edge, type EdgeSpec, type ElfRelocationInfo, type LinkGraph, type LinkTarget, type PassConfiguration } from '@orc-ts/object-linking-layer';
 
 /** Edge kind of the fake target: write S + A as a 64-bit little-endian word. */
 export const Pointer64 = 2;
@@ -8,12 +8,12 @@ export const Delta32 = 3;
 /** A minimal 64-bit little-endian target, so the generic linker can be tested without a real architecture. */
 export class FakeTarget implements LinkTarget {
   readonly info = { name: 'fake64', pointerSize: 8, endianness: 'little' as const };
-  readonly elfMachine = 0xfffe;
+  readonly elfMachine: number = 0xfffe;
   readonly extraPasses: Array<(config: PassConfiguration) => void> = [];
   getEdgeKindName(kind: number): string {
     return kind === Pointer64 ? 'Pointer64' : kind === Delta32 ? 'Delta32' : `kind${kind}`;
   }
-  mapElfRelocation(): null {
+  mapElfRelocation(_graph: LinkGraph, _block: Block, _rel: ElfRelocationInfo): EdgeSpec | null {
     return null;
   }
   configurePasses(_graph: LinkGraph, config: PassConfiguration): void {
