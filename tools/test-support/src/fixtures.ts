@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLlvmTool } from './llvm-tools.js';
+import { findLlvmTool } from '../../orc-jitlink/src/llvm-tools.js';
 
 /** Options for {@link assembleAArch64}. */
 export interface AssembleOptions {

@@ -3,5 +3,6 @@
  * TypeScript on the fly).
  * @packageDocumentation
  */
-export { findLlvmTool, LlvmToolNotFound } from './llvm-tools.js';
+// The tool lookup is orc-jitlink's own (it assembles .s and compiles .ll inputs the same way).
+export { findLlvmTool } from '../../orc-jitlink/src/llvm-tools.js';
 export { assembleAArch64, compileIRToAArch64, type AssembleOptions } from './fixtures.js';

@@ -1,0 +1,3 @@
+import { defineOrcProject } from '../../vitest.shared.js';
+
+export default defineOrcProject(import.meta.dirname);
