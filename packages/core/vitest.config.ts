@@ -1,3 +1,5 @@
 import { defineOrcProject } from '../../vitest.shared.js';
 
-export default defineOrcProject(import.meta.dirname);
+// --expose-gc: the dropped-responsibility tests force garbage collection to check that an abandoned
+// MaterializationResponsibility fails its queries (FinalizationRegistry in execution-session.ts).
+export default defineOrcProject(import.meta.dirname, { test: { execArgv: ['--expose-gc'] } });

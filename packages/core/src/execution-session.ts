@@ -217,7 +217,8 @@ export class ExecutionSession {
       [[jd, JITDylibLookupFlags.MatchAllSymbols]],
       entries.map(([name]) => name),
     );
-    for (const [name, handler] of entries) this.jitDispatch.register(tags.get(name)!.address, name, handler);
+    // All or nothing: a registration that fails (a tag already taken) installs none of its handlers, as in ORC.
+    this.jitDispatch.registerAll(entries.map(([name, handler]) => [tags.get(name)!.address, name, handler] as const));
   }
 
   /** Runs the handler registered for `tagAddress` on `argBuffer` (a call from the executor). */
@@ -356,7 +357,15 @@ export class ExecutionSession {
     if (requiredState < SymbolState.Resolved || requiredState > SymbolState.Ready) {
       throw new RangeError(`a lookup must require a state from Resolved to Ready, not ${SymbolState[requiredState]}`);
     }
-    const query = new AsynchronousSymbolQuery(requiredState, symbols.size, onComplete);
+    // A materialization waiting on this lookup may give up its dispatcher slot meanwhile (see TaskDispatcher.beginWait).
+    const endWait = this.dispatcher.beginWait?.();
+    const callback: LookupCallback = endWait
+      ? (err, result) => {
+          endWait();
+          onComplete(err, result);
+        }
+      : onComplete;
+    const query = new AsynchronousSymbolQuery(requiredState, symbols.size, callback);
     this.runGeneratorPhase(
       new InProgressLookupState(kind, searchOrder, symbols, { kind: 'lookup', query, requiredState, registerDependencies }),
     );
@@ -555,6 +564,8 @@ export class ExecutionSession {
     const { query, requiredState, registerDependencies } = ipls.completion;
     const set = ipls.lookupSet.clone();
     const collected: Array<[JITDylib, UnmaterializedInfo]> = [];
+    // The not-yet-Ready matches are only collected for the dependency callback: without one, skip the per-symbol map.
+    const recordDeps = Boolean(registerDependencies);
     let error: unknown = undefined;
     outer: for (const [jd, jdFlags] of ipls.searchOrder) {
       if (jd.state !== JITDylibState.Open) {
@@ -579,7 +590,7 @@ export class ExecutionSession {
         set.removeAt(i);
         if (e.state >= requiredState) {
           query.notifySymbolMetRequiredState(e);
-          if (e.state !== SymbolState.Ready) query.recordDependency(e);
+          if (recordDeps && e.state !== SymbolState.Ready) query.recordDependency(e);
           continue;
         }
         const umi = e.umi;
@@ -592,7 +603,7 @@ export class ExecutionSession {
           }
         }
         query.addQueryDependence(e);
-        query.recordDependency(e);
+        if (recordDeps) query.recordDependency(e);
       }
     }
     if (error === undefined) {

@@ -20,6 +20,19 @@ export class JITDispatchHandlerRegistry {
     this.handlers.set(tagAddress, { name, handler });
   }
 
+  /** Registers every `[tagAddress, name, handler]`, or none of them if any tag is taken or given twice. */
+  registerAll(entries: ReadonlyArray<readonly [ExecutorAddr, string, JITDispatchHandler]>): void {
+    const staged = new JITDispatchHandlerRegistry();
+    for (const [tagAddress, name, handler] of entries) {
+      const existing = this.handlers.get(tagAddress);
+      if (existing) {
+        throw new OrcError(`JIT dispatch tag ${formatAddress(tagAddress)} (${name}) already has a handler (${existing.name})`);
+      }
+      staged.register(tagAddress, name, handler);
+    }
+    for (const [tagAddress, entry] of staged.handlers) this.handlers.set(tagAddress, entry);
+  }
+
   /** Runs the handler for `tagAddress`. Rejects if there is none. */
   async run(tagAddress: ExecutorAddr, argument: Uint8Array): Promise<Uint8Array> {
     const entry = this.handlers.get(tagAddress);

@@ -121,6 +121,11 @@ export class JITDylib {
     for (const name of givenWay) mu.doDiscard(this, name);
     const rt = tracker ?? this.getDefaultResourceTracker();
     this.es.getPlatform()?.notifyAdding(rt, mu);
+    if (mu.getSymbols().size === 0) {
+      // Every symbol gave way to an existing definition: nothing references the unit, so it is dropped.
+      mu.dispose();
+      return;
+    }
     const umi = new UnmaterializedInfo(mu, rt);
     const owner = rt === this.defaultTracker ? null : rt;
     const owned = owner ? this.trackedNames(owner) : null;

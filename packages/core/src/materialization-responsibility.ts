@@ -109,8 +109,9 @@ export class MaterializationResponsibility {
     const { jd } = this.state;
     jd.checkOpen();
     const entries: SymbolTableEntry[] = [];
+    const addresses: bigint[] = [];
     let errored: Set<string> | null = null;
-    for (const name of symbols.keys()) {
+    for (const [name, def] of symbols) {
       const e = this.ownedEntry(name, 'notifyResolved');
       if (e.flags & JITSymbolFlags.MaterializationSideEffectsOnly) {
         throw new OrcError(`notifyResolved: ${name} is a side-effects-only symbol and has no address`);
@@ -118,10 +119,12 @@ export class MaterializationResponsibility {
       if (e.flags & JITSymbolFlags.HasError) (errored ??= new Set()).add(name);
       else if (e.state !== SymbolState.Materializing) throw new OrcError(`notifyResolved: ${name} in ${jd.getName()} is already resolved`);
       entries.push(e);
+      addresses.push(def.address);
     }
     if (errored) throw new FailedToMaterialize(new Map([[jd, errored]]));
-    for (const e of entries) {
-      e.address = symbols.get(e.name)!.address;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      e.address = addresses[i]!;
       e.state = SymbolState.Resolved;
     }
     this.es.deliverCompleted(advanceQueries(entries));
@@ -152,29 +155,34 @@ export class MaterializationResponsibility {
         grouped.add(name);
       }
     }
-    const live = new Map<string, SymbolTableEntry>();
+    // The live (not failed) entries in responsibility order; by name only when groups need to find them.
+    const liveList: SymbolTableEntry[] = [];
+    const live = groups.length ? new Map<string, SymbolTableEntry>() : null;
     for (const name of symbols.keys()) {
-      const e = this.ownedEntry(name, 'notifyEmitted');
+      const e = jd.symbols.get(name);
+      if (!e) throw new OrcError(`notifyEmitted: ${name} is no longer defined in ${jd.getName()}`);
       if (e.flags & JITSymbolFlags.HasError) continue;
       if (!(e.flags & JITSymbolFlags.MaterializationSideEffectsOnly) && e.state !== SymbolState.Resolved) {
         throw new OrcError(`notifyEmitted: ${name} in ${jd.getName()} has not been resolved`);
       }
-      live.set(name, e);
+      liveList.push(e);
+      live?.set(name, e);
     }
     symbols.clear();
     this.state.initSymbol = null;
     this.es.releaseResponsibility(this.state);
 
-    const bad: SymbolDependenceMap = new Map();
+    // Failure bookkeeping is allocated only when something fails.
+    let bad: SymbolDependenceMap | null = null;
     let closedJD: JITDylib | null = null;
-    const failure: FailureOutcome = { failed: new Map(), queries: new Set() };
-    const fail = (defs: SymbolTableEntry[]): void => mergeFailure(failure, failEntries(defs));
+    let failure: FailureOutcome | null = null;
+    const fail = (defs: SymbolTableEntry[]): void => mergeFailure((failure ??= { failed: new Map(), queries: new Set() }), failEntries(defs));
     // 1. Groups with bad dependencies (removed, failed, or in a closed JITDylib) fail first.
     const toEmit: Array<[SymbolTableEntry[], SymbolTableEntry[]]> = [];
     for (const g of normalized) {
       const defs: SymbolTableEntry[] = [];
       for (const name of g.symbols) {
-        const e = live.get(name);
+        const e = live!.get(name);
         if (e) defs.push(e);
       }
       const deps: SymbolTableEntry[] = [];
@@ -187,7 +195,7 @@ export class MaterializationResponsibility {
           if (d && !(d.flags & JITSymbolFlags.HasError)) {
             deps.push(d);
           } else {
-            addToDependenceMap(bad, depJD, n);
+            addToDependenceMap((bad ??= new Map()), depJD, n);
             ok = false;
           }
         }
@@ -200,19 +208,20 @@ export class MaterializationResponsibility {
     for (const [defs, deps] of toEmit) {
       const tainted = deps.filter((d) => d.flags & JITSymbolFlags.HasError);
       if (tainted.length) {
-        for (const d of tainted) addToDependenceMap(bad, d.jd, d.name);
+        for (const d of tainted) addToDependenceMap((bad ??= new Map()), d.jd, d.name);
         fail(defs);
       } else {
         emitGroup(defs, deps, changes);
       }
     }
-    const ungrouped = Array.from(live.values()).filter((e) => !grouped.has(e.name));
+    const ungrouped = grouped.size ? liveList.filter((e) => !grouped.has(e.name)) : liveList;
     if (ungrouped.length) emitGroup(ungrouped, [], changes);
 
-    if (failure.queries.size) failQueries(failure, new FailedToMaterialize(failure.failed));
-    this.es.deliverCompleted(advanceQueries(changes.emitted.concat(changes.ready)));
-    if (bad.size) {
-      const failedNames = Array.from(failure.failed.get(jd) ?? []).filter((n) => live.has(n));
+    const failed = failure as FailureOutcome | null;
+    if (failed && failed.queries.size) failQueries(failed, new FailedToMaterialize(failed.failed));
+    this.es.deliverCompleted(advanceQueries(changes.ready, advanceQueries(changes.emitted)));
+    if (bad) {
+      const failedNames = Array.from(failed?.failed.get(jd) ?? []).filter((n) => live!.has(n));
       const explanation = closedJD ? `${(closedJD as JITDylib).getName()} is closed` : 'dependencies removed or in error state';
       throw new UnsatisfiedSymbolDependencies(jd, failedNames, bad, explanation);
     }

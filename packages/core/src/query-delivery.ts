@@ -11,10 +11,13 @@ import { failSymbols } from './waiting-on-graph.js';
 
 /**
  * Notifies every query waiting on `entries` whose required state each entry has now reached, and returns the
- * queries that became complete (the caller delivers them). Ready entries drop their in-flight bookkeeping.
+ * queries that became complete (the caller delivers them), appended to `completed` if given. Ready entries drop
+ * their in-flight bookkeeping.
  */
-export function advanceQueries(entries: Iterable<SymbolTableEntry>): AsynchronousSymbolQuery[] {
-  const completed: AsynchronousSymbolQuery[] = [];
+export function advanceQueries(
+  entries: Iterable<SymbolTableEntry>,
+  completed: AsynchronousSymbolQuery[] = [],
+): AsynchronousSymbolQuery[] {
   for (const e of entries) {
     const mi = e.mi;
     if (!mi) continue;

@@ -30,8 +30,8 @@ export class MaterializingInfo {
   node: WaitNode | null = null;
   /** Not yet emitted: the nodes waiting on this symbol. */
   dependants: Set<WaitNode> | null = null;
-  /** Emitted but waiting: the nodes that took over this symbol's waits (they fail if this symbol fails). */
-  absorbers: WaitNode[] | null = null;
+  /** Not Ready: the dependence groups emitted depending directly on this symbol (they fail if it fails). */
+  absorbers: Array<readonly SymbolTableEntry[]> | null = null;
   /** Not yet emitted: the node, if any, whose only outstanding dependency is this symbol (for coalescing). */
   soleWaiter: WaitNode | null = null;
 }

@@ -18,6 +18,11 @@ export interface TaskDispatcher {
   dispatch(task: Task): void;
   /** Stops accepting tasks and settles when every accepted task has finished. */
   shutdown(): Promise<void>;
+  /**
+   * Optional: called by the session when the running task starts waiting on a lookup; returns what to call when
+   * the wait ends (or undefined). Lets a capping dispatcher free the slot of a materialization that waits.
+   */
+  beginWait?(): (() => void) | undefined;
 }
 
 /** A task that calls a function. */
@@ -69,12 +74,20 @@ export class InPlaceTaskDispatcher implements TaskDispatcher {
   }
 }
 
+/**
+ * The running materialization, if any. One storage for every dispatcher: Node keeps each AsyncLocalStorage that was
+ * ever used in a process-wide list that every new promise walks, so one per dispatcher would slow the whole process
+ * down (and leak) as dispatchers come and go.
+ */
+const materializationContext = new AsyncLocalStorage<MaterializationContext>();
+
 /** Options of {@link QueueingTaskDispatcher}. */
 export interface QueueingTaskDispatcherOptions {
   /**
    * At most this many asynchronous materializations outstanding at once (default: unlimited). A materialization
-   * started while another one is running (e.g. by a nested lookup it awaits) is not counted against the cap, so a
-   * materializer waiting on a nested lookup cannot deadlock the queue.
+   * started while another one is running (e.g. by a nested lookup it awaits) is not counted against the cap, and a
+   * materialization waiting on a lookup gives its slot up until the lookup completes (the symbols it waits for may
+   * be queued behind it), so a materializer waiting on a nested lookup cannot deadlock the queue.
    */
   maxConcurrentMaterializations?: number;
   /** How many tasks to run per turn of the event loop before yielding to I/O (default 1024). */
@@ -87,7 +100,7 @@ export interface QueueingTaskDispatcherOptions {
  * be capped. `whenIdle()` settles when the queue has drained, like ORC's `run_to_complete` in tests.
  */
 export class QueueingTaskDispatcher implements TaskDispatcher {
-  private readonly queue: Task[] = [];
+  private readonly queue: Array<Task | undefined> = [];
   private head = 0;
   private readonly deferredMaterializations: Task[] = [];
   private scheduled = false;
@@ -97,7 +110,6 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
   private idleWaiters: Array<() => void> = [];
   private readonly maxMaterializations: number;
   private readonly batchSize: number;
-  private readonly context = new AsyncLocalStorage<true>();
 
   constructor(options: QueueingTaskDispatcherOptions = {}) {
     this.maxMaterializations = options.maxConcurrentMaterializations ?? Infinity;
@@ -110,7 +122,7 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
       task.cancel?.();
       return;
     }
-    if (task.isMaterialization && this.context.getStore() === true) {
+    if (task.isMaterialization && materializationContext.getStore()?.owner === this) {
       // Nested materialization (dispatched from inside a running one): runs outside the cap.
       this.queue.push(new NestedTask(task));
     } else {
@@ -145,7 +157,8 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
     this.scheduled = false;
     let budget = this.batchSize;
     while (budget-- > 0 && this.head < this.queue.length) {
-      const task = this.queue[this.head++]!;
+      const task = this.queue[this.head]!;
+      this.queue[this.head++] = undefined; // a task (and the responsibility it holds) must not outlive its run
       if (this.head > 4096 && this.head * 2 > this.queue.length) {
         this.queue.splice(0, this.head);
         this.head = 0;
@@ -163,9 +176,12 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
       return;
     }
     if (capped) this.runningMaterializations++;
+    const ctx: MaterializationContext = { owner: this, capped, holdsSlot: capped, waits: 0 };
     let result: void | Promise<void>;
     try {
-      result = task.isMaterialization ? this.context.run(true, () => task.run()) : this.context.exit(() => task.run());
+      result = task.isMaterialization
+        ? materializationContext.run(ctx, () => task.run())
+        : materializationContext.exit(() => task.run());
     } catch (e) {
       reportUnhandled(task, e);
       result = undefined;
@@ -176,15 +192,45 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
         .catch((e: unknown) => reportUnhandled(task, e))
         .finally(() => {
           this.outstandingAsync--;
-          if (capped) this.finishMaterialization();
+          if (capped) this.finishMaterialization(ctx);
           this.notifyIfIdle();
         });
     } else if (capped) {
-      this.finishMaterialization();
+      this.finishMaterialization(ctx);
     }
   }
 
-  private finishMaterialization(): void {
+  /**
+   * A capped materialization that waits on a lookup gives its slot up until the lookup completes, so that the
+   * materializations it waits for can run even if they are queued behind it; it then takes a slot back (briefly
+   * exceeding the cap, as nested materializations do).
+   */
+  beginWait(): (() => void) | undefined {
+    const ctx = materializationContext.getStore();
+    if (!ctx?.capped || ctx.owner !== this) return undefined;
+    if (ctx.waits++ === 0 && ctx.holdsSlot) {
+      ctx.holdsSlot = false;
+      this.releaseSlot();
+    }
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--ctx.waits === 0 && ctx.capped && !ctx.holdsSlot) {
+        ctx.holdsSlot = true;
+        this.runningMaterializations++;
+      }
+    };
+  }
+
+  private finishMaterialization(ctx: MaterializationContext): void {
+    ctx.capped = false;
+    if (!ctx.holdsSlot) return;
+    ctx.holdsSlot = false;
+    this.releaseSlot();
+  }
+
+  private releaseSlot(): void {
     this.runningMaterializations--;
     const next = this.deferredMaterializations.shift();
     if (next) {
@@ -199,6 +245,18 @@ export class QueueingTaskDispatcher implements TaskDispatcher {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** The async context of a running materialization task. */
+interface MaterializationContext {
+  /** The dispatcher running it. */
+  owner: QueueingTaskDispatcher;
+  /** Counted against the cap: a top-level materialization that has not finished. */
+  capped: boolean;
+  /** Holds one of the cap's slots right now. */
+  holdsSlot: boolean;
+  /** Lookups it is waiting on. */
+  waits: number;
 }
 
 /** A materialization dispatched from inside a running one; it runs outside the dispatcher's cap. */

@@ -9,7 +9,8 @@
  * coalesced, so chains and rings of N symbols cost O(N) rather than O(N^2).
  *
  * Improvement over LLVM (its quirk Q8): when an emitted-but-waiting symbol fails (e.g. its tracker is removed), the
- * nodes that took over its waits fail as well, since their code depends on the failed code.
+ * symbols emitted depending on it fail as well (transitively), since their code depends on the failed code. These
+ * are recorded per dependence group, not per node: a node may since have been coalesced with unrelated symbols.
  * @internal
  */
 import { JITSymbolFlags } from './symbol-flags.js';
@@ -117,7 +118,6 @@ function propagateEmitted(def: SymbolTableEntry, node: WaitNode): void {
         (x.mi!.dependants ??= new Set()).add(n);
       }
     }
-    (mi.absorbers ??= []).push(n);
     n = coalesce(n);
   }
 }
@@ -127,17 +127,19 @@ function propagateEmitted(def: SymbolTableEntry, node: WaitNode): void {
  * failed, in an open JITDylib (the caller checks). Dependencies on `defs` themselves are ignored.
  */
 export function emitGroup(defs: readonly SymbolTableEntry[], deps: Iterable<SymbolTableEntry>, out: GraphChanges): void {
-  const defSet = defs.length > 1 ? new Set(defs) : null;
+  // The set of defs is built on first use: a group without dependencies (the common case) never needs it.
+  let defSet: Set<SymbolTableEntry> | null = null;
   const single = defs[0];
-  const isDef = (e: SymbolTableEntry): boolean => (defSet ? defSet.has(e) : e === single);
+  const isDef = (e: SymbolTableEntry): boolean =>
+    defs.length > 1 ? (defSet ??= new Set(defs)).has(e) : e === single;
   const frontier = new Set<SymbolTableEntry>();
-  let absorbed: SymbolTableEntry[] | null = null;
+  let direct: SymbolTableEntry[] | null = null;
   for (const d of deps) {
     if (d.state === SymbolState.Ready || isDef(d)) continue;
+    (direct ??= []).push(d);
     const waitingIn = d.mi?.node;
     if (waitingIn) {
       for (const x of rep(waitingIn).deps) if (!isDef(x)) frontier.add(x);
-      (absorbed ??= []).push(d);
     } else {
       frontier.add(d);
     }
@@ -157,7 +159,8 @@ export function emitGroup(defs: readonly SymbolTableEntry[], deps: Iterable<Symb
     node.deps.add(x);
     (x.materializingInfo().dependants ??= new Set()).add(node);
   }
-  if (absorbed) for (const d of absorbed) (d.mi!.absorbers ??= []).push(node);
+  // The group depends on each direct dependency: if one fails, even after being emitted, the group fails.
+  if (direct) for (const d of direct) (d.materializingInfo().absorbers ??= []).push(defs);
   node = coalesce(node);
   for (const def of defs) propagateEmitted(def, node);
 }
@@ -193,7 +196,7 @@ export function failSymbols(initial: Iterable<SymbolTableEntry>, onFailed: (e: S
       mi.node = null;
     }
     if (mi.absorbers) {
-      for (const a of mi.absorbers) work.push(...rep(a).defs);
+      for (const group of mi.absorbers) for (const x of group) if (x.state !== SymbolState.Ready) work.push(x);
       mi.absorbers = null;
     }
     if (mi.dependants) {
