@@ -95,7 +95,10 @@ export async function main(argv: readonly string[], io: ToolIO = processIO): Pro
     const inputs = await timed('load inputs', () => options.inputs.map((i) => ({ name: objectName(i.path), bytes: loadInput(i.path) })));
     if (options.absolutes.size) {
       const defs: SymbolMap = new Map();
-      for (const [name, address] of options.absolutes) defs.set(name, { address, flags: JITSymbolFlags.Exported });
+      for (const [name, address] of options.absolutes) {
+        defs.set(name, { address, flags: JITSymbolFlags.Exported });
+        s.checker.registerSymbol(name, { address }); // rules may name -abs symbols, as in llvm-jitlink
+      }
       jd.define(absoluteSymbols(defs));
     }
     for (const input of inputs) s.layer.add(jd, input.bytes, input.name);

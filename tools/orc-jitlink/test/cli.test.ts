@@ -64,6 +64,7 @@ describe('orc-jitlink -noexec', () => {
 # jitlink-check: *{8}(got_addr(main.o, external_data)) = 0xdeadbeef
 # jitlink-check: *{4}(stub_addr(main.o, external_func) + 8) = 0xd61f0200
 # jitlink-check: *{8}counter = 7
+# jitlink-check: *{8}(got_addr(main.o, external_data)) = external_data
 `);
     const r = await run(['-noexec', '-abs', 'external_data=0xdeadbeef', '--abs=external_func=0xcafef00d', '-check', checks, mainS, helperS]);
     expect(r.err).toBe('');
