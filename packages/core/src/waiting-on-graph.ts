@@ -100,25 +100,59 @@ function markReady(initial: Iterable<SymbolTableEntry>, out: GraphChanges): void
   }
 }
 
-/** `def` was just emitted and waits in `node`: nodes that waited on `def` take over `node`'s waits. */
-function propagateEmitted(def: SymbolTableEntry, node: WaitNode): void {
-  const mi = def.mi!;
-  const waiters = mi.dependants;
-  mi.dependants = null;
-  mi.soleWaiter = null;
-  if (!waiters) return;
+/**
+ * Folds `n` into `m` when `n` waits on nothing `m` does not wait on: `n` is about to take over `m`'s waits, after
+ * which both would wait on exactly `m`'s deps and become Ready together. Returns false (and changes nothing)
+ * otherwise.
+ */
+function absorbInto(n: WaitNode, m: WaitNode): boolean {
+  for (const x of n.deps) if (!m.deps.has(x)) return false;
+  for (const e of n.defs) {
+    e.mi!.node = m;
+    m.defs.add(e);
+  }
+  for (const x of n.deps) {
+    const mi = x.mi!;
+    mi.dependants?.delete(n);
+    if (mi.soleWaiter === n) mi.soleWaiter = m;
+  }
+  n.defs.clear();
+  n.deps.clear();
+  n.mergedInto = m;
+  return true;
+}
+
+/**
+ * `defs` were just emitted and wait in `node`: nodes that waited on any of them take over `node`'s waits, once per
+ * node (not once per def). A node whose waits were all folded into `node`'s frontier (`frontierNodes`) and so
+ * would end up with exactly `node`'s waits is merged into `node` instead of copying them.
+ */
+function propagateEmitted(defs: readonly SymbolTableEntry[], node: WaitNode, frontierNodes: ReadonlySet<WaitNode>): void {
+  const waiters = new Set<WaitNode>();
+  for (const def of defs) {
+    const mi = def.mi!;
+    const ws = mi.dependants;
+    mi.dependants = null;
+    mi.soleWaiter = null;
+    if (!ws) continue;
+    for (const w of ws) {
+      const n = rep(w);
+      n.deps.delete(def);
+      waiters.add(n);
+    }
+  }
   for (const w of waiters) {
-    let n = rep(w);
-    n.deps.delete(def);
+    const n = rep(w);
     const m = rep(node);
     if (n === m) continue;
+    if (frontierNodes.has(n) && absorbInto(n, m)) continue;
     for (const x of m.deps) {
       if (!n.deps.has(x)) {
         n.deps.add(x);
         (x.mi!.dependants ??= new Set()).add(n);
       }
     }
-    n = coalesce(n);
+    coalesce(n);
   }
 }
 
@@ -133,13 +167,18 @@ export function emitGroup(defs: readonly SymbolTableEntry[], deps: Iterable<Symb
   const isDef = (e: SymbolTableEntry): boolean =>
     defs.length > 1 ? (defSet ??= new Set(defs)).has(e) : e === single;
   const frontier = new Set<SymbolTableEntry>();
+  // Nodes whose waits are in the frontier: each is folded in once, however many of its defs are dependencies.
+  const frontierNodes = new Set<WaitNode>();
   let direct: SymbolTableEntry[] | null = null;
   for (const d of deps) {
     if (d.state === SymbolState.Ready || isDef(d)) continue;
     (direct ??= []).push(d);
     const waitingIn = d.mi?.node;
     if (waitingIn) {
-      for (const x of rep(waitingIn).deps) if (!isDef(x)) frontier.add(x);
+      const n = rep(waitingIn);
+      if (frontierNodes.has(n)) continue;
+      frontierNodes.add(n);
+      for (const x of n.deps) if (!isDef(x)) frontier.add(x);
     } else {
       frontier.add(d);
     }
@@ -162,7 +201,7 @@ export function emitGroup(defs: readonly SymbolTableEntry[], deps: Iterable<Symb
   // The group depends on each direct dependency: if one fails, even after being emitted, the group fails.
   if (direct) for (const d of direct) (d.materializingInfo().absorbers ??= []).push(defs);
   node = coalesce(node);
-  for (const def of defs) propagateEmitted(def, node);
+  propagateEmitted(defs, node, frontierNodes);
 }
 
 function detachNode(node: WaitNode): void {
