@@ -18,6 +18,8 @@ export { computeExternalDependencies } from './layer/symbol-dependencies.js';
 // ELF to link graph
 export { buildElfLinkGraph, getElfObjectInterface, targetForObject } from './elf-graph/elf-link-graph-builder.js';
 export { ElfObjectFormat } from './elf-graph/elf-object-format.js';
+// eh-frame
+export * from './eh-frame/index.js';
 // dependency injection
 export {
   JITLinkMemoryManagerToken,

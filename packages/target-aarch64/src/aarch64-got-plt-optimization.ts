@@ -1,4 +1,4 @@
-import { Linkage, Scope, type Block, type Edge, type LinkGraph } from '@orc-ts/object-linking-layer';
+import { Linkage, Scope, type Block, type Edge, type LinkGraph, type Symbol } from '@orc-ts/object-linking-layer';
 import { AArch64EdgeKind } from './aarch64-edge-kinds.js';
 import { GLOBAL_OFFSET_TABLE_SYMBOL_NAME, GOT_SECTION_NAME, STUBS_SECTION_NAME, canBypassStub, relaxGOTLoad } from './aarch64-got-plt.js';
 
@@ -22,7 +22,7 @@ export function defineGlobalOffsetTable(graph: LinkGraph): void {
     const existing = Array.from(gotSection.symbols).find((s) => s.name === GLOBAL_OFFSET_TABLE_SYMBOL_NAME);
     if (external) {
       if (range) graph.makeDefined(external, range.first, 0, 0, Linkage.Strong, Scope.Local, true);
-      else graph.makeAbsolute(external, 0n);
+      else makeLocalAbsolute(graph, external, 0n);
       gotSymbolAddresses.set(graph, external.getAddress());
     } else if (existing) {
       gotSymbolAddresses.set(graph, existing.getAddress());
@@ -35,9 +35,18 @@ export function defineGlobalOffsetTable(graph: LinkGraph): void {
   } else if (external) {
     let first: Block | undefined;
     for (const b of graph.blocks()) if (!first || b.address < first.address) first = b;
-    graph.makeAbsolute(external, first?.address ?? 0n);
+    makeLocalAbsolute(graph, external, first?.address ?? 0n);
     gotSymbolAddresses.set(graph, external.getAddress());
   }
+}
+
+/**
+ * Resolves an external reference inside the graph to an absolute address. The symbol becomes local, as when it is
+ * defined in a block: otherwise the layer would publish it and report it as an unexpected definition.
+ */
+function makeLocalAbsolute(graph: LinkGraph, symbol: Symbol, address: bigint): void {
+  graph.makeAbsolute(symbol, address);
+  symbol.scope = Scope.Local;
 }
 
 function readWord(content: Uint8Array, offset: number): number {
@@ -61,15 +70,18 @@ export function optimizeGOTAndStubs(graph: LinkGraph): void {
     if (section.name === GOT_SECTION_NAME || section.name === STUBS_SECTION_NAME) continue;
     for (const block of section.blocks) {
       let byOffset: Map<number, Edge> | null = null;
-      const removed = new Set<Edge>();
+      let removed: Set<Edge> | null = null;
       for (const edge of block.edges) {
         const t = edge.target;
         const tSection = t.block?.section.name;
         if (edge.kind === AArch64EdgeKind.Branch26PCRel && tSection === STUBS_SECTION_NAME) {
           const real = t.block!.edges[0]?.target.block?.edges[0]?.target;
           if (real && canBypassStub(block.address + BigInt(edge.offset), real.getAddress(), edge.addend)) edge.target = real;
-        } else if (edge.kind === AArch64EdgeKind.Page21 && tSection === GOT_SECTION_NAME && edge.addend === 0n && !removed.has(edge)) {
-          byOffset ??= new Map(block.edges.map((e) => [e.offset, e]));
+        } else if (edge.kind === AArch64EdgeKind.Page21 && tSection === GOT_SECTION_NAME && edge.addend === 0n && !removed?.has(edge)) {
+          if (byOffset === null) {
+            byOffset = new Map();
+            for (const e of block.edges) byOffset.set(e.offset, e);
+          }
           const ldr = byOffset.get(edge.offset + 4);
           if (!ldr || ldr.kind !== AArch64EdgeKind.PageOffset12 || ldr.target !== t || ldr.addend !== 0n) continue;
           const real = t.block!.edges[0]?.target;
@@ -80,7 +92,7 @@ export function optimizeGOTAndStubs(graph: LinkGraph): void {
           if (!r) continue;
           writeWord(content, edge.offset, r.adrpWord);
           writeWord(content, edge.offset + 4, r.ldrWord);
-          if (r.adrpEdgeKind === undefined) removed.add(edge);
+          if (r.adrpEdgeKind === undefined) (removed ??= new Set()).add(edge);
           else {
             edge.kind = r.adrpEdgeKind;
             edge.target = real;
@@ -89,10 +101,12 @@ export function optimizeGOTAndStubs(graph: LinkGraph): void {
           ldr.target = real;
         }
       }
-      if (removed.size) {
-        const kept = block.edges.filter((e) => !removed.has(e));
-        block.edges.length = 0;
-        block.edges.push(...kept);
+      if (removed !== null) {
+        // Compacted in place (a spread of a large array would overflow the stack).
+        const edges = block.edges;
+        let kept = 0;
+        for (const e of edges) if (!removed.has(e)) edges[kept++] = e;
+        edges.length = kept;
       }
     }
   }

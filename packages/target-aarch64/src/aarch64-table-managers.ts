@@ -3,9 +3,18 @@ import { JITLinkError, type LinkGraph, type Symbol } from '@orc-ts/object-linkin
 import { GOT_ENTRY, GOT_SECTION_NAME, PLT_STUB, STUBS_SECTION_NAME, getGOTTransformedKind, needsPLTStub } from './aarch64-got-plt.js';
 import { POINTER_JUMP_STUB_PLACEHOLDER_ADDRESS, POINTER_PLACEHOLDER_ADDRESS, createBlockContent, type BlockTemplate } from './aarch64-stubs.js';
 
+/** Each template's content, encoded once: entries and stubs get a copy (templates are frozen). */
+const templateContents = new WeakMap<BlockTemplate, Uint8Array>();
+
+function contentOf(t: BlockTemplate): Uint8Array {
+  let bytes = templateContents.get(t);
+  if (!bytes) templateContents.set(t, (bytes = createBlockContent(t)));
+  return bytes.slice();
+}
+
 function synthesize(graph: LinkGraph, sectionName: string, t: BlockTemplate, placeholder: bigint, target: Symbol, callable: boolean): Symbol {
   const section = graph.createSection(sectionName, MemProt.Read | MemProt.Exec);
-  const block = graph.createMutableContentBlock(section, createBlockContent(t), placeholder, t.alignment);
+  const block = graph.createMutableContentBlock(section, contentOf(t), placeholder, t.alignment);
   for (const e of t.edges) block.addEdge(e.kind, e.offset, target, e.addend);
   return graph.addAnonymousSymbol(block, 0, t.size, callable, true);
 }

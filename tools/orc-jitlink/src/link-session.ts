@@ -37,6 +37,7 @@ export interface LinkSession {
   readonly es: ExecutionSession;
   readonly layer: ObjectLinkingLayer;
   readonly executor: MemoryOnlyExecutorProcessControl;
+  /** What `-check` rules see: filled after each link when `options.checkFiles` is not empty, else left empty. */
   readonly checker: CheckerRegistry;
   readonly observations: LinkObservations;
 }
@@ -76,7 +77,8 @@ export function createLinkSession(options: JITLinkOptions): LinkSession {
     },
   };
   container.register(ObjectLinkingLayerPluginToken, { useValue: observer });
-  container.register(ObjectLinkingLayerPluginToken, { useValue: createCheckerPlugin(checker) });
+  // Registering every linked symbol, section, GOT entry and stub copies their contents: only worth it for -check.
+  if (options.checkFiles.length) container.register(ObjectLinkingLayerPluginToken, { useValue: createCheckerPlugin(checker) });
   return {
     container,
     es: container.resolve(ExecutionSession),

@@ -1,5 +1,5 @@
 import { MemProt, formatAddress, formatMemProt } from '@orc-ts/core';
-import { MemLifetime, type LinkGraph, type LinkTarget } from '@orc-ts/object-linking-layer';
+import { MemLifetime, type Block, type LinkGraph, type LinkTarget, type Symbol } from '@orc-ts/object-linking-layer';
 
 /** Renders a graph after fixups for `-show-graph`: sections, blocks, symbols, edges. */
 export function formatGraph(graph: LinkGraph, target: LinkTarget): string {
@@ -7,9 +7,16 @@ export function formatGraph(graph: LinkGraph, target: LinkTarget): string {
   for (const section of graph.sections.values()) {
     const lifetime = section.lifetime === MemLifetime.NoAlloc ? ', no-alloc' : '';
     lines.push(`  section ${section.name} (${formatMemProt(section.prot as MemProt)}${lifetime}):`);
+    // The section's symbols by block, in set order (one pass, rather than a scan of the section per block).
+    const byBlock = new Map<Block, Symbol[]>();
+    for (const s of section.symbols) {
+      const list = byBlock.get(s.block!);
+      if (list) list.push(s);
+      else byBlock.set(s.block!, [s]);
+    }
     for (const block of section.blocks) {
       lines.push(`    block ${formatAddress(block.address)} size 0x${block.size.toString(16)} align ${block.alignment}${block.isZeroFill() ? ' zero-fill' : ''}`);
-      const syms = Array.from(section.symbols).filter((s) => s.block === block).sort((a, b) => a.offset - b.offset);
+      const syms = (byBlock.get(block) ?? []).sort((a, b) => a.offset - b.offset);
       for (const s of syms) lines.push(`      symbol +0x${s.offset.toString(16)} ${s.name ?? '<anonymous>'} size 0x${s.size.toString(16)}`);
       for (const e of block.edges) {
         lines.push(`      edge +0x${e.offset.toString(16)} ${target.getEdgeKindName(e.kind)} -> ${e.target.describe()}${e.addend ? ` + ${e.addend}` : ''}`);

@@ -131,9 +131,18 @@ export function buildElfLinkGraph(obj: ElfObjectReader, targets: LinkTargetRegis
       const placement = symtab.placement(i);
       const name = symtab.name(i);
       if (placement === 'common') {
+        // A common symbol's st_value is its alignment.
+        const alignment = symtab.value(i);
+        if ((alignment & (alignment - 1n)) !== 0n) {
+          throw new MalformedObjectError(file, 'st_value', `common symbol ${i} '${name}' has alignment (st_value) ${hex(alignment)}, which is not a power of two`, {
+            section: symtab.section.index,
+            sectionName: symtab.section.name,
+            index: i,
+          });
+        }
         const common = graph.createSection('.common', MemProt.Read | MemProt.Write);
         const size = Number(symtab.size(i));
-        const block = graph.createZeroFillBlock(common, size, 0n, Number(symtab.value(i)) || 1);
+        const block = graph.createZeroFillBlock(common, size, 0n, Number(alignment) || 1);
         symbols[i] = graph.addDefinedSymbol(block, 0, name, size, Linkage.Weak, Scope.Default, false, false);
       } else if (placement === 'section') {
         const block = blocks[symtab.shndx(i)];
@@ -178,7 +187,9 @@ export function buildElfLinkGraph(obj: ElfObjectReader, targets: LinkTargetRegis
           `${file}: section '${rela.section.name}' relocation ${r}: Could not find symbol at given index, did you add it to JITSymbolTable? index: ${symIndex}, shndx: ${symtab ? symtab.shndx(symIndex) : 0} Size of table: ${symtab?.count ?? 0}`,
         );
       }
-      const offsetInBlock = Number(rela.offset(r) - rela.target.addr);
+      // In a relocatable object r_offset is relative to the section (like st_value), whatever its sh_addr; the
+      // reader checked it is inside the section, hence inside the block.
+      const offsetInBlock = rela.offsetNumber(r);
       const spec = target.mapElfRelocation(graph, block, {
         type: rela.type(r),
         offsetInBlock,

@@ -125,6 +125,17 @@ export class ElfRelocationSection {
     return this.src.u64(this.base + i * ELF64_RELA_SIZE);
   }
 
+  /** `r_offset` of entry `i` as a number: `Number(offset(i))` (same rounding above 2^53), without the bigint. */
+  offsetNumber(i: number): number {
+    const p = this.base + i * ELF64_RELA_SIZE;
+    const view = this.src.view;
+    const le = this.src.littleEndian;
+    const lo = view.getUint32(le ? p : p + 4, le);
+    const hi = view.getUint32(le ? p + 4 : p, le);
+    // hi * 2^32 is exact, so the sum is rounded once, to nearest even, as Number(bigint) rounds.
+    return hi * 0x1_0000_0000 + lo;
+  }
+
   /** `ELF64_R_SYM(r_info)` of entry `i`. */
   symbolIndex(i: number): number {
     return this.symbolIndices[i]!;
@@ -137,7 +148,11 @@ export class ElfRelocationSection {
 
   /** `r_addend` of entry `i`. */
   addend(i: number): bigint {
-    return this.src.i64(this.base + i * ELF64_RELA_SIZE + 16);
+    const p = this.base + i * ELF64_RELA_SIZE + 16;
+    const view = this.src.view;
+    // Most addends are 0: return the constant rather than allocate a bigint for each.
+    if (view.getUint32(p) === 0 && view.getUint32(p + 4) === 0) return 0n;
+    return this.src.i64(p);
   }
 
   /**

@@ -133,15 +133,39 @@ export class MemoryOnlyExecutorProcessControl implements ExecutorProcessControl 
   }
 
   private deinitialize(handles: readonly ExecutorAddr[]): void {
+    // The reservations holding the handles (a handle is usually a reservation's base: looked up directly), then one
+    // pass over the regions for all of them: linear, where a scan and a splice per handle would be quadratic.
+    const ranges: Array<{ base: bigint; end: bigint }> = [];
     for (const h of handles) {
-      const base = Array.from(this.reservations.keys()).find((b) => h >= b && h < b + this.reservations.get(b)!);
-      if (base === undefined) continue;
-      const end = base + this.reservations.get(base)!;
-      for (let i = this.regions.length - 1; i >= 0; i--) {
-        const r = this.regions[i]!;
-        if (r.base >= base && r.base < end) this.regions.splice(i, 1);
+      let base: bigint | undefined = this.reservations.has(h) ? h : undefined;
+      if (base === undefined) {
+        for (const [b, size] of this.reservations) {
+          if (h >= b && h < b + size) {
+            base = b;
+            break;
+          }
+        }
       }
+      if (base !== undefined) ranges.push({ base, end: base + this.reservations.get(base)! });
     }
+    if (ranges.length === 0) return;
+    ranges.sort((x, y) => (x.base < y.base ? -1 : x.base > y.base ? 1 : 0));
+    const inRange = (a: bigint): boolean => {
+      let lo = 0;
+      let hi = ranges.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = ranges[mid]!;
+        if (a < r.base) hi = mid - 1;
+        else if (a >= r.end) lo = mid + 1;
+        else return true;
+      }
+      return false;
+    };
+    const regions = this.regions;
+    let kept = 0;
+    for (const r of regions) if (!inRange(r.base)) regions[kept++] = r;
+    regions.length = kept;
   }
 
   private release(bases: readonly ExecutorAddr[]): void {

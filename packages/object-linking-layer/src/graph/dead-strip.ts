@@ -24,13 +24,14 @@ export function pruneDeadCode(graph: LinkGraph): void {
     }
   }
   for (const section of graph.sections.values()) {
-    for (const s of Array.from(section.symbols)) if (!s.isLive || !visited.has(s.block!)) section.symbols.delete(s);
-    if (section.blocks.some((b) => !visited.has(b))) {
-      const kept = section.blocks.filter((b) => visited.has(b));
-      section.blocks.length = 0;
-      section.blocks.push(...kept);
-    }
+    // Deleting the current element while iterating a Set or Map is safe (and skips nothing): no copies needed.
+    for (const s of section.symbols) if (!s.isLive || !visited.has(s.block!)) section.symbols.delete(s);
+    // Compacted in place (a spread of a large array would overflow the stack).
+    const blocks = section.blocks;
+    let kept = 0;
+    for (const b of blocks) if (visited.has(b)) blocks[kept++] = b;
+    blocks.length = kept;
   }
-  for (const s of Array.from(graph.externalSymbols.values())) if (!s.isLive) graph.removeExternalSymbol(s);
-  for (const s of Array.from(graph.absoluteSymbols)) if (!s.isLive) graph.absoluteSymbols.delete(s);
+  for (const s of graph.externalSymbols.values()) if (!s.isLive) graph.removeExternalSymbol(s);
+  for (const s of graph.absoluteSymbols) if (!s.isLive) graph.absoluteSymbols.delete(s);
 }

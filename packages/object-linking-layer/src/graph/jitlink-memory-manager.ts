@@ -1,4 +1,5 @@
 import { MemProt, OrcError, formatAddress, type ExecutorAllocationAction, type ExecutorMemoryManager, type ExecutorSegment } from '@orc-ts/core';
+import { JITLinkError } from './jitlink-error.js';
 import { MemLifetime, type Block, type LinkGraph } from './link-graph.js';
 
 /** Memory for a finalized graph, to be released when its code is removed. */
@@ -88,6 +89,13 @@ export class ExecutorJITLinkMemoryManager implements JITLinkMemoryManager {
       let cursor = 0;
       let contentSize = 0;
       for (const b of blocks) {
+        // Segments start on page boundaries of a page-aligned reservation: a stricter alignment cannot be honoured
+        // (LLVM's memory managers refuse it too, rather than misplace the block).
+        if (b.alignment > pageSize) {
+          throw new JITLinkError(
+            `In graph ${graph.name}, section ${b.section.name}: block alignment ${b.alignment} is higher than the page size ${pageSize}`,
+          );
+        }
         cursor = alignBlock(cursor, b);
         offsets.push(cursor);
         cursor += b.size;

@@ -215,9 +215,14 @@ export class Section {
     if (this.blocks.length === 0) return null;
     let first = this.blocks[0]!;
     let last = first;
+    let lastEnd = last.getEnd();
     for (const b of this.blocks) {
       if (b.address < first.address) first = b;
-      if (b.getEnd() > last.getEnd() || (b.getEnd() === last.getEnd() && b.address > last.address)) last = b;
+      const end = b.getEnd();
+      if (end > lastEnd || (end === lastEnd && b.address > last.address)) {
+        last = b;
+        lastEnd = end;
+      }
     }
     return { first, last };
   }

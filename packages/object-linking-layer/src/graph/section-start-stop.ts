@@ -15,6 +15,9 @@ export function defineSectionStartStopSymbols(graph: LinkGraph): void {
     const range = section.getRange();
     if (!range) {
       graph.makeAbsolute(sym, 0n);
+      // Resolved inside this graph, like the defined case: local, or the layer would report it as an unexpected
+      // definition of the object.
+      sym.scope = Scope.Local;
       continue;
     }
     if (isStart) graph.makeDefined(sym, range.first, 0, 0, Linkage.Strong, Scope.Local, true);

@@ -26,7 +26,7 @@ import type { PassConfiguration } from '../graph/pass-configuration.js';
 import { getLinkGraphInterface, getSymbolFlags, isPublished } from './link-graph-interface.js';
 import type { ObjectFileFormat } from './object-file-format.js';
 import type { ObjectLinkingLayerPlugin } from './object-linking-layer-plugin.js';
-import { computeExternalDependencies } from './symbol-dependencies.js';
+import { computeExternalDependencyComponents } from './symbol-dependencies.js';
 
 /** Where to add something: a JITDylib (its default tracker) or a specific tracker. */
 export type LayerDestination = JITDylib | ResourceTracker;
@@ -300,20 +300,24 @@ class ObjectLinkingLayerJITLinkContext implements JITLinkContext {
   /** Each owned symbol's dependencies on not-yet-Ready externals, grouped by identical dependency sets. */
   dependenceGroups(): SymbolDependenceGroup[] {
     if (this.notReady.size === 0) return [];
-    const perBlock = computeExternalDependencies(this.graph);
-    const bySet = new Map<ReadonlySet<string>, string[]>();
-    for (const s of this.graph.definedSymbols()) {
-      if (!isPublished(s) || !this.mr.getSymbols().has(s.name!)) continue;
-      const deps = perBlock.get(s.block!);
-      if (!deps || deps.size === 0) continue;
-      let names = bySet.get(deps);
-      if (!names) bySet.set(deps, (names = []));
-      names.push(s.name!);
+    // Symbols are grouped by the component of their block: the blocks of a component share their dependencies.
+    const { componentOf, externals } = computeExternalDependencyComponents(this.graph);
+    const owned = this.mr.getSymbols();
+    const byComponent = new Map<number, string[]>();
+    for (const section of this.graph.sections.values()) {
+      for (const s of section.symbols) {
+        if (!isPublished(s) || !owned.has(s.name!)) continue;
+        const c = componentOf(s.block!);
+        if (c === undefined || externals[c] === null) continue;
+        let names = byComponent.get(c);
+        if (!names) byComponent.set(c, (names = []));
+        names.push(s.name!);
+      }
     }
     const groups: SymbolDependenceGroup[] = [];
-    for (const [deps, symbols] of bySet) {
+    for (const [c, symbols] of byComponent) {
       const dependencies: SymbolDependenceMap = new Map();
-      for (const d of deps) {
+      for (const d of externals[c]!) {
         const depJD = this.notReady.get(d);
         if (depJD) addToDependenceMap(dependencies, depJD, d);
       }
