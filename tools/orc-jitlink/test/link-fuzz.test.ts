@@ -46,6 +46,7 @@ import { AARCH64_SUPPORTED_RELOCATIONS, AArch64LinkTarget, AArch64RelocationErro
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assembleFile, compileIRFile } from '../src/index.js';
 import { LIB_LL, MAIN_LL, programIR } from './support/llc-program.js';
+import { Rng } from '@orc-ts/test-support';
 
 const SEED = 0x0c0ffee5;
 const CASES = 3000;
@@ -53,28 +54,6 @@ const SLAB_BASE = 0x1000_0000n; // below 4 GiB: abs-prel.o stores addresses with
 /** Plenty for one graph at a time (each case's JITDylib is removed), small enough that huge zero-fill fails. */
 const SLAB_SIZE = 0x1000_0000n;
 
-/** xorshift32: small, fast, deterministic. */
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  /** An integer in [0, n). */
-  below(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 interface Table {
   offset: number;

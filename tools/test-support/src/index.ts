@@ -6,3 +6,4 @@
 // The tool lookup is orc-jitlink's own (it assembles .s and compiles .ll inputs the same way).
 export { findLlvmTool } from '../../orc-jitlink/src/llvm-tools.js';
 export { assembleAArch64, compileIRToAArch64, type AssembleOptions } from './fixtures.js';
+export { Rng } from './rng.js';

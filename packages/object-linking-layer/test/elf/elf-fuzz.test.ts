@@ -3,7 +3,7 @@
  * case must either read successfully (and then every accessor must work) or throw MalformedObjectError; any
  * other exception, an internal-error report, or a hang fails the test.
  */
-import { assembleAArch64, compileIRToAArch64 } from '@orc-ts/test-support';
+import { assembleAArch64, compileIRToAArch64, Rng } from '@orc-ts/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   INTERNAL_READER_ERROR_FIELD,
@@ -15,28 +15,6 @@ import {
 } from '../../src/index.js';
 import { poke, withSectionField } from './elf-test-utils.js';
 
-/** xorshift32: small, fast and deterministic. */
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  /** Integer in [0, n). */
-  below(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 interface Fixture {
   name: string;
