@@ -2,8 +2,11 @@
 // `npm run demo`: the main job of orc-ts as far as it is built. Runs from the packages' built output (tools/setup
 // builds them first).
 //
-// Today it drives @orc-ts/core: a session with two JITDylibs, a lazily materialized custom unit whose symbols depend
+// Part 1 drives @orc-ts/core: a session with two JITDylibs, a lazily materialized custom unit whose symbols depend
 // on each other across JITDylibs, a reexport, and removable code through a resource tracker, printing what happens.
+// Part 2 JIT-links a bundled two-object AArch64 program with orc-jitlink (-noexec: running it arrives with the
+// Unicorn executor) and checks the linked code with jitlink-check rules.
+import { main as orcJitlink } from '@orc-ts/orc-jitlink';
 import {
   absoluteSymbols,
   ExecutionSession,
@@ -62,3 +65,10 @@ console.log(`  main defined afterwards? ${main.getSymbolInfo('main') !== undefin
 await es.lookup(main, 'main').catch((e) => console.log(`  lookup main -> ${e.name}: ${e.message}`));
 await es.endSession();
 console.log('session ended.');
+
+const demoDir = new URL('./demo/', import.meta.url).pathname;
+const argv = ['-noexec', '-abs', 'puts=0x7f0010', '-show-linked-files', '-show-addrs', '-check', `${demoDir}program.s`, `${demoDir}program.s`, `${demoDir}lib.s`];
+console.log(`\norc-jitlink ${argv.map((a) => a.replace(demoDir, 'tools/demo/')).join(' ')}`);
+const status = await orcJitlink(argv);
+console.log(status === 0 ? 'linked; every jitlink-check rule passed.' : `orc-jitlink exited with ${status}`);
+process.exitCode = status;
