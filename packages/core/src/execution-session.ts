@@ -10,7 +10,8 @@ import {
   SymbolsNotFound,
   type SymbolDependenceMap,
 } from './errors.js';
-import type { ExecutorProcessControl } from './executor-process-control.js';
+import type { SymbolizedAddress } from './executor-fault.js';
+import type { ExecutorProcessControl, ExecutorSessionLink } from './executor-process-control.js';
 import type { ExecutorAddr, ExecutorSymbolDef, SymbolFlagsMap, SymbolMap } from './executor-symbol-def.js';
 import { JITDispatchHandlerRegistry, type JITDispatchHandler } from './jit-dispatch.js';
 import { JITDylib, JITDylibState } from './jit-dylib.js';
@@ -29,6 +30,9 @@ import { GenericNamedTask, InPlaceTaskDispatcher, type Task, type TaskDispatcher
 
 /** Reports errors that have no caller to go to (e.g. a materializer's failure). */
 export type ErrorReporter = (error: unknown) => void;
+
+/** Names the symbol an executor address falls in, or returns undefined when it does not know the address. */
+export type AddressSymbolizer = (address: ExecutorAddr) => SymbolizedAddress | undefined;
 
 /** Options of {@link ExecutionSession}. */
 export interface ExecutionSessionOptions {
@@ -114,7 +118,7 @@ class MaterializationTask implements Task {
  * JavaScript has one thread, so ORC's session lock becomes an invariant: no state change is split across an
  * `await`. Lookups are asynchronous (promises, or callbacks with {@link ExecutionSession.lookupAsync}).
  */
-export class ExecutionSession {
+export class ExecutionSession implements ExecutorSessionLink {
   private readonly jds: JITDylib[] = [];
   private dispatcher: TaskDispatcher;
   private errorReporter: ErrorReporter;
@@ -122,6 +126,7 @@ export class ExecutionSession {
   private readonly resourceManagers: ResourceManager[] = [];
   private readonly jitDispatch = new JITDispatchHandlerRegistry();
   private readonly epc: ExecutorProcessControl | undefined;
+  private readonly symbolizers: AddressSymbolizer[] = [];
   private open = true;
   private readonly dropped = new FinalizationRegistry<MaterializationResponsibilityState>((state) => {
     if (state.symbols.size === 0) return;
@@ -138,6 +143,7 @@ export class ExecutionSession {
       const defs: SymbolMap = new Map();
       for (const [name, address] of this.epc.getBootstrapSymbols()) defs.set(name, { address, flags: JITSymbolFlags.Exported });
       if (defs.size) bootstrap.define(absoluteSymbols(defs));
+      this.epc.attachSession?.(this);
     }
   }
 
@@ -203,6 +209,29 @@ export class ExecutionSession {
   deregisterResourceManager(manager: ResourceManager): void {
     const i = this.resourceManagers.lastIndexOf(manager);
     if (i >= 0) this.resourceManagers.splice(i, 1);
+  }
+
+  // ---- address symbolization ----
+
+  /**
+   * Adds a source of address → symbol knowledge (e.g. the object linking layer's map of linked symbols), used to
+   * name the symbol a faulting pc falls in. Returns a function that removes it again.
+   */
+  registerAddressSymbolizer(symbolizer: AddressSymbolizer): () => void {
+    this.symbolizers.push(symbolizer);
+    return () => {
+      const i = this.symbolizers.indexOf(symbolizer);
+      if (i >= 0) this.symbolizers.splice(i, 1);
+    };
+  }
+
+  /** The symbol `address` falls in, asking the registered symbolizers in registration order. */
+  symbolizeAddress(address: ExecutorAddr): SymbolizedAddress | undefined {
+    for (const symbolizer of this.symbolizers) {
+      const found = symbolizer(address);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   // ---- JIT dispatch ----

@@ -1,4 +1,5 @@
 import type { ExecutorAddr } from './executor-symbol-def.js';
+import type { SymbolizedAddress } from './executor-fault.js';
 import type { MemProt } from './memory-prot.js';
 
 /** A write of bytes to executor memory. */
@@ -71,6 +72,17 @@ export interface ExecutorMemoryManager {
 }
 
 /**
+ * What an executor may ask of the session that owns it (ORC's EPC back-reference to its `ExecutionSession`): run
+ * JIT-dispatch handlers for wrapper calls made by executor code, and name the symbol an address falls in.
+ */
+export interface ExecutorSessionLink {
+  /** Runs the handler registered for `tagAddress` (see `ExecutionSession.runJITDispatchHandler`). */
+  runJITDispatchHandler(tagAddress: ExecutorAddr, argument: Uint8Array): Promise<Uint8Array>;
+  /** The symbol `address` falls in, if any registered symbolizer knows it. */
+  symbolizeAddress(address: ExecutorAddr): SymbolizedAddress | undefined;
+}
+
+/**
  * The target process as the JIT sees it (ORC's `ExecutorProcessControl`): memory, calls, and the bootstrap symbols
  * the executor provides. Implementations: a memory-only executor for linking without running, and a Unicorn-backed
  * AArch64 executor (in `@orc-ts/target-aarch64`).
@@ -94,6 +106,11 @@ export interface ExecutorProcessControl {
   runAsIntFunction(address: ExecutorAddr, arg: number): Promise<number>;
   /** Calls the wrapper function at `address` with a serialized argument buffer; returns the serialized result. */
   callWrapper(address: ExecutorAddr, argument: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Called once by the `ExecutionSession` created with this executor, so that executor code can reach the session
+   * (JIT dispatch) and faults can be symbolized. Optional: executors that run no code need not implement it.
+   */
+  attachSession?(session: ExecutorSessionLink): void;
   /** Disconnects from the executor; nothing may be called afterwards. */
   disconnect(): Promise<void>;
 }

@@ -63,6 +63,7 @@ export type { DefinitionGenerator } from './definition-generator.js';
 export { LookupState } from './lookup-state.js';
 export {
   ExecutionSession,
+  type AddressSymbolizer,
   type ErrorReporter,
   type ExecutionSessionOptions,
   type LookupOptions,
@@ -88,6 +89,7 @@ export type {
   ExecutorMemoryWrite,
   ExecutorProcessControl,
   ExecutorSegment,
+  ExecutorSessionLink,
   ExecutorWrapperCall,
 } from './executor-process-control.js';
 export type { Platform } from './platform.js';
@@ -102,3 +104,12 @@ export {
   registerCore,
   type RegisterCoreOptions,
 } from './di.js';
+export {
+  ExecutionTimeout,
+  ExecutorFault,
+  formatExecutorFault,
+  type ExecutorFaultInfo,
+  type ExecutorFaultKind,
+  type SymbolizedAddress,
+} from './executor-fault.js';
+export { ProgramExit } from './program-exit.js';
