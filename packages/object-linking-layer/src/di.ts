@@ -5,6 +5,7 @@ import { ExecutorJITLinkMemoryManager, type JITLinkMemoryManager } from './graph
 import type { LinkTarget } from './graph/link-target.js';
 import { LinkTargetRegistry } from './graph/link-target-registry.js';
 import type { ObjectFileFormat } from './layer/object-file-format.js';
+import { LinkedSymbolMap } from './layer/linked-symbol-map.js';
 import { ObjectLinkingLayer } from './layer/object-linking-layer.js';
 import type { ObjectLinkingLayerPlugin } from './layer/object-linking-layer-plugin.js';
 
@@ -23,12 +24,22 @@ function all<T>(c: DependencyContainer, token: InjectionToken<T>): T[] {
   return c.isRegistered(token, true) ? c.resolveAll(token) : [];
 }
 
+/** Options of {@link registerObjectLinkingLayer}. */
+export interface RegisterObjectLinkingLayerOptions {
+  /**
+   * Install a {@link LinkedSymbolMap} so the session can name the linked symbol an executor address falls in (fault
+   * reports). Default true.
+   */
+  symbolizeAddresses?: boolean;
+}
+
 /**
  * Registers the linker's defaults in `container` (after `registerCore`): the {@link ObjectLinkingLayer} as a
  * per-container singleton built on the session, with every registered link target and plugin, the registered (or
- * default) memory manager and object format. Override any piece by registering its token.
+ * default) memory manager and object format, and (unless disabled) a {@link LinkedSymbolMap}. Override any piece by
+ * registering its token.
  */
-export function registerObjectLinkingLayer(container: DependencyContainer): void {
+export function registerObjectLinkingLayer(container: DependencyContainer, options: RegisterObjectLinkingLayerOptions = {}): void {
   container.register(ObjectLinkingLayer, {
     useFactory: instanceCachingFactory<ObjectLinkingLayer>((c) => {
       const es = c.resolve(ExecutionSession);
@@ -37,6 +48,7 @@ export function registerObjectLinkingLayer(container: DependencyContainer): void
         : new ExecutorJITLinkMemoryManager(es.getExecutorProcessControl().memoryManager);
       const format = c.isRegistered(ObjectFileFormatToken, true) ? c.resolve(ObjectFileFormatToken) : new ElfObjectFormat();
       const layer = new ObjectLinkingLayer(es, memoryManager, new LinkTargetRegistry(all(c, LinkTargetToken)), format);
+      if (options.symbolizeAddresses !== false) layer.addPlugin(new LinkedSymbolMap(es));
       for (const p of all(c, ObjectLinkingLayerPluginToken)) layer.addPlugin(p);
       return layer;
     }),

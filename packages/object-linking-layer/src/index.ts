@@ -12,6 +12,7 @@ export * from './graph/index.js';
 // the layer
 export { ObjectLinkingLayer, type LayerDestination } from './layer/object-linking-layer.js';
 export type { ObjectLinkingLayerPlugin } from './layer/object-linking-layer-plugin.js';
+export { LinkedSymbolMap } from './layer/linked-symbol-map.js';
 export type { ObjectFileFormat, ObjectFileInterface } from './layer/object-file-format.js';
 export { getLinkGraphInterface, getSymbolFlags } from './layer/link-graph-interface.js';
 export { computeExternalDependencies } from './layer/symbol-dependencies.js';
@@ -28,6 +29,7 @@ export {
   ObjectLinkingLayerPluginToken,
   ObjectLinkingLayerToken,
   registerObjectLinkingLayer,
+  type RegisterObjectLinkingLayerOptions,
 } from './di.js';
 // executors
 export {
